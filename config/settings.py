@@ -32,10 +32,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # serves Swagger UI from its own static files, not a CDN
     "dangjian.core",
     "dangjian.accounts",
     "dangjian.organizations",
     "dangjian.people",
+    "dangjian.demo",
 ]
 
 MIDDLEWARE = [
@@ -47,9 +49,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "dangjian.accounts.middleware.IdleTimeoutMiddleware",
     "dangjian.core.middleware.RequestIdMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "dangjian.accounts.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -120,6 +122,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "dangjian" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 STORAGES = {

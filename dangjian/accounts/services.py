@@ -38,38 +38,44 @@ def find_user(identifier: str) -> User | None:
     )
 
 
-@transaction.atomic
 def attempt_login(*, identifier: str, password: str) -> User:
-    """Check a password. Five failures lock the account for 15 minutes (settings); success resets the count."""
+    """Check a password. Five failures lock the account for 15 minutes (settings); success resets the count.
+
+    The failure count is committed before the error is raised, so a refused login still counts.
+    """
     user = find_user(identifier)
     if user is None:
         raise AccountError("bad_credentials", _("用户名或密码不正确。"))
-    user = User.objects.select_for_update().get(pk=user.pk)
-    now = timezone.now()
-    if user.locked_until and user.locked_until > now:
-        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        raise AccountError("locked", _("登录失败次数过多，账号已锁定，请%(m)d分钟后再试。") % {"m": minutes})
-    if not user.is_active or not user.check_password(password):
-        user.failed_logins += 1
-        fields = ["failed_logins"]
-        record(actor=user, action="accounts.user.login_failed", target=user)
-        if user.failed_logins >= settings.LOGIN_FAILURE_LIMIT:
-            user.locked_until = now + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        now = timezone.now()
+        if user.locked_until and user.locked_until > now:
+            minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+            error = AccountError("locked", _("登录失败次数过多，账号已锁定，请%(m)d分钟后再试。") % {"m": minutes})
+        elif not user.is_active or not user.check_password(password):
+            user.failed_logins += 1
+            fields = ["failed_logins"]
+            record(actor=user, action="accounts.user.login_failed", target=user)
+            error = AccountError("bad_credentials", _("用户名或密码不正确。"))
+            if user.failed_logins >= settings.LOGIN_FAILURE_LIMIT:
+                user.locked_until = now + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+                user.failed_logins = 0
+                fields.append("locked_until")
+                record(actor=user, action="accounts.user.locked", target=user)
+                error = AccountError(
+                    "locked",
+                    _("登录失败次数过多，账号已锁定，请%(m)d分钟后再试。") % {"m": settings.LOGIN_LOCKOUT_MINUTES},
+                )
+            user.save(update_fields=fields)
+        else:
+            error = None
             user.failed_logins = 0
-            fields.append("locked_until")
-            record(actor=user, action="accounts.user.locked", target=user)
-        user.save(update_fields=fields)
-        if "locked_until" in fields:
-            raise AccountError(
-                "locked",
-                _("登录失败次数过多，账号已锁定，请%(m)d分钟后再试。") % {"m": settings.LOGIN_LOCKOUT_MINUTES},
-            )
-        raise AccountError("bad_credentials", _("用户名或密码不正确。"))
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login = now
-    user.save(update_fields=["failed_logins", "locked_until", "last_login"])
-    record(actor=user, action="accounts.user.logged_in", target=user)
+            user.locked_until = None
+            user.last_login = now
+            user.save(update_fields=["failed_logins", "locked_until", "last_login"])
+            record(actor=user, action="accounts.user.logged_in", target=user)
+    if error is not None:
+        raise error
     return user
 
 
@@ -126,12 +132,13 @@ def create_token(*, user: User, name: str = "", actor=None) -> tuple[ApiToken, s
 
 
 @transaction.atomic
-def revoke_token(*, token: ApiToken, actor: User) -> None:
-    if token.user_id != actor.pk and not has_system_action(actor, Action.ACCOUNTS_MANAGE):
+def revoke_token(*, token: ApiToken, actor: User | None) -> None:
+    """Revoke a token: its owner or an accounts administrator; actor None is the server's command line."""
+    if actor is not None and token.user_id != actor.pk and not has_system_action(actor, Action.ACCOUNTS_MANAGE):
         raise AccountError("forbidden", _("只能吊销自己的令牌。"))
     if token.revoked_at is None:
         ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
-        record(actor=actor, action="accounts.token.revoked", target=token)
+        record(actor=actor or "system", action="accounts.token.revoked", target=token)
 
 
 def authenticate_token(key: str) -> User | None:
@@ -149,3 +156,23 @@ def authenticate_token(key: str) -> User | None:
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+@transaction.atomic
+def create_account(*, actor: User, username: str, password: str, staff_no: str = "", system_role: str = "") -> User:
+    """The system administrator creates a login: linked to a roster person (party roles) or a 三员 account."""
+    if not has_system_action(actor, Action.ACCOUNTS_MANAGE):
+        raise AccountError("forbidden", _("只有系统管理员可以创建账号。"))
+    from dangjian.people.models import Person
+
+    person = None
+    if staff_no.strip():
+        if system_role:
+            raise AccountError("bad_value", _("三员账号不能关联花名册人员。"))
+        person = Person.objects.filter(staff_no=staff_no.strip(), deleted_at__isnull=True).first()
+        if person is None:
+            raise AccountError("unknown_person", _("花名册中没有工号/学号为 %(n)s 的人员。") % {"n": staff_no})
+        if User.objects.filter(person=person).exists():
+            raise AccountError("duplicate", _("该人员已有账号。"))
+    return create_user(username=username.strip(), password=password, person=person, system_role=system_role,
+                       actor=actor)

@@ -22,7 +22,7 @@ class AuditEventQuerySet(models.QuerySet):
 class AuditEvent(models.Model):
     """One write (or sensitive read) by one actor. Append-only: never updated, never deleted.
 
-    On PostgreSQL a trigger (migration 0002) refuses UPDATE and DELETE even from raw SQL.
+    On PostgreSQL a trigger (migration 0003) refuses UPDATE and DELETE even from raw SQL.
     """
 
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)

@@ -2,7 +2,8 @@
 
 A role held on a unit covers the unit and every unit below it. Units carry a materialised path
 (`/12/40/`), so "below" is a prefix match. Each scoped model names the path it hangs from
-(`scope_path`, e.g. `"unit__path"`) and, optionally, the lookup that makes a row the viewer's own
+(`scope_path`, e.g. `"unit__path"`, or a tuple of paths when a row concerns several units — a transfer is
+seen from both branches) and, optionally, the lookup that makes a row the viewer's own
 (`own_lookup`, e.g. `"pk"` on Person), because everyone sees their own records.
 """
 
@@ -54,7 +55,8 @@ class ScopedQuerySet(models.QuerySet):
         if not getattr(user, "is_authenticated", False):
             return self.none()
         model = self.model
-        conditions = [Q(**{f"{model.scope_path}__startswith": p}) for p in scope_paths(user, action)]
+        lookups = (model.scope_path,) if isinstance(model.scope_path, str) else model.scope_path
+        conditions = [Q(**{f"{lookup}__startswith": p}) for p in scope_paths(user, action) for lookup in lookups]
         own = getattr(model, "own_lookup", None)
         if own and user.person_id and action in SELF_ACTIONS:
             conditions.append(Q(**{own: user.person_id}))

@@ -156,7 +156,7 @@ class Restructure(models.Model):
     )
 
     objects = ScopedQuerySet.as_manager()
-    scope_path = "source__path"
+    scope_path = ("source__path", "target__path")
 
     class Meta:
         verbose_name = _("支部调整")

@@ -59,6 +59,12 @@ def _validate_unit(unit: OrgUnit) -> None:
         raise OrganizationError("duplicate_code", _("组织编码“%(code)s”已被使用。") % {"code": unit.code})
 
 
+def _has_current_people(**lookup: Any) -> bool:
+    from dangjian.people.models import Person
+
+    return Person.objects.current().filter(**lookup).exists()
+
+
 def _set_path(unit: OrgUnit) -> None:
     """Recompute `path`/`depth` of a unit and its whole subtree after it was created or moved."""
     old_path = unit.path
@@ -77,6 +83,8 @@ def _set_path(unit: OrgUnit) -> None:
 def create_unit(*, actor, parent: OrgUnit | None, code: str, name: str, kind: str, **fields: Any) -> OrgUnit:
     """A new unit under `parent`. A top-level committee can only be created by seeding or import (actor None)."""
     if actor is not None:
+        if parent is None:
+            raise PermissionDenied("forbidden", _("顶层党委只能通过初始化或导入建立。"))
         _require(actor, Action.ORG_MANAGE, parent)
     unit = OrgUnit(parent=parent, code=code.strip(), name=name.strip(), kind=kind, **fields)
     _validate_unit(unit)
@@ -104,6 +112,13 @@ def update_unit(*, actor, unit: OrgUnit, version: int, **fields: Any) -> OrgUnit
     changes = diff(before, {f: getattr(locked, f) for f in UNIT_FIELDS})
     if not changes:
         return locked
+    if "parent" in changes:
+        # Moving needs authority over the new parent too, and a group's members move only with a restructure.
+        if locked.parent_id is None:
+            raise PermissionDenied("forbidden", _("顶层党委只能通过初始化或导入建立。"))
+        _require(actor, Action.ORG_MANAGE, locked.parent)
+        if locked.kind == OrgUnitKind.GROUP and _has_current_people(group=locked):
+            raise OrganizationError("use_restructure", _("该党小组有成员，请使用“党小组整建制调整”。"))
     locked.version += 1
     locked.save()
     if "parent" in changes:
@@ -182,8 +197,14 @@ def _move_people(people, *, unit: OrgUnit, group: OrgUnit | None, keep_group: bo
 
 
 @transaction.atomic
-def move_group(*, actor, group: OrgUnit, target: OrgUnit, effective_on: date, reason: str) -> Restructure:
-    """Move a party group with all its members to another branch (the seed's own example), in one step."""
+def move_group(
+    *, actor, group: OrgUnit, target: OrgUnit, effective_on: date, reason: str, rename_to: str = ""
+) -> Restructure:
+    """Move a party group with all its members to another branch (the seed's own example), in one step.
+
+    Group names are unique within a branch, so a group whose name the target already uses must be renamed
+    as part of the same operation (`rename_to`, e.g. 第二党小组 → 第三党小组); undo restores the old name.
+    """
     group = OrgUnit.objects.select_for_update().get(pk=group.pk)
     if group.kind != OrgUnitKind.GROUP:
         raise OrganizationError("not_group", _("只能整建制调整党小组。"))
@@ -192,10 +213,16 @@ def move_group(*, actor, group: OrgUnit, target: OrgUnit, effective_on: date, re
     _check_branches(actor, source, target, effective_on)
     if not reason.strip():
         raise OrganizationError("required", _("请填写调整原因。"))
-    if OrgUnit.objects.filter(parent=target, name=group.name, dissolved_on__isnull=True).exists():
+    new_name = rename_to.strip() or group.name
+    if OrgUnit.objects.filter(parent=target, name=new_name, dissolved_on__isnull=True).exists():
+        from .selectors import suggest_group_name
+
         raise OrganizationError(
             "duplicate_group_name",
-            _("目标支部已有同名党小组“%(name)s”，请先修改其中一个的名称。") % {"name": group.name},
+            _("目标支部已有同名党小组“%(name)s”，请为调入的党小组另起名称（例如“%(suggestion)s”）。")
+            % {"name": new_name, "suggestion": suggest_group_name(target)},
+            field="rename_to",
+            suggestion=suggest_group_name(target),
         )
     from dangjian.people.models import Person
 
@@ -205,11 +232,13 @@ def move_group(*, actor, group: OrgUnit, target: OrgUnit, effective_on: date, re
     )
     people = list(Person.objects.current().filter(group=group).select_for_update())
     moves = _move_people(people, unit=target, group=group, keep_group=True, effective_on=effective_on, restructure=rs)
+    old_name = group.name
     group.parent = target
+    group.name = new_name
     group.version += 1
-    group.save(update_fields=["parent", "version"])
+    group.save(update_fields=["parent", "name", "version"])
     _set_path(group)
-    rs.moves = {"people": moves, "groups": [group.pk]}
+    rs.moves = {"people": moves, "groups": [group.pk], "group_names": {str(group.pk): old_name}}
     rs.sizes_after = _sizes(source, target)
     rs.save(update_fields=["moves", "sizes_after"])
     for unit in (source, target):
@@ -244,7 +273,8 @@ def merge_branches(*, actor, source: OrgUnit, target: OrgUnit, effective_on: dat
     moves = _move_people(people, unit=target, group=None, keep_group=True, effective_on=effective_on, restructure=rs)
     for g in groups:
         g.parent = target
-        g.save(update_fields=["parent"])
+        g.version += 1
+        g.save(update_fields=["parent", "version"])
         _set_path(g)
     source.dissolved_on = effective_on
     source.version += 1
@@ -308,10 +338,12 @@ def undo_restructure(*, actor, restructure: Restructure) -> Restructure:
     before = _sizes(source, target)
     for move in rs.moves["people"]:
         undo_placement_move(move)
+    old_names = rs.moves.get("group_names", {})
     for g in OrgUnit.objects.select_for_update().filter(pk__in=rs.moves["groups"]):
         g.parent = source
+        g.name = old_names.get(str(g.pk), g.name)
         g.version += 1
-        g.save(update_fields=["parent", "version"])
+        g.save(update_fields=["parent", "name", "version"])
         _set_path(g)
     if rs.kind == RestructureKind.MERGE:
         source.dissolved_on = None

@@ -199,7 +199,7 @@ class Transfer(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
-    scope_path = "person__unit__path"
+    scope_path = ("person__unit__path", "from_unit__path", "to_unit__path")
     own_lookup = "person_id"
 
     class Meta:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from dangjian.core.permissions import Action
 from dangjian.core.scoping import access_object, can
 
@@ -38,11 +40,11 @@ def person_timeline(person: Person) -> list[dict]:
     """Placements, transfers and recruitment dates, oldest first, for the person page."""
     events: list[dict] = []
     labels = {
-        "applied_on": "申请入党",
-        "activist_on": "确定为入党积极分子",
-        "candidate_on": "确定为发展对象",
-        "joined_on": "入党（预备党员）",
-        "full_member_on": "转为正式党员",
+        "applied_on": _("申请入党"),
+        "activist_on": _("确定为入党积极分子"),
+        "candidate_on": _("确定为发展对象"),
+        "joined_on": _("入党（预备党员）"),
+        "full_member_on": _("转为正式党员"),
     }
     for field, label in labels.items():
         value = getattr(person, field)
@@ -51,7 +53,9 @@ def person_timeline(person: Person) -> list[dict]:
     placements = Placement.objects.filter(person=person).select_related("unit", "group", "restructure")
     for p in placements:
         events.append({"date": p.starts_on, "kind": "placement", "placement": p})
-    for t in Transfer.objects.filter(person=person).select_related("from_unit", "to_unit", "created_by"):
+    for t in Transfer.objects.filter(person=person).select_related(
+        "from_unit", "to_unit", "from_group", "to_group", "created_by"
+    ):
         events.append({"date": t.transferred_on, "kind": "transfer", "transfer": t})
     return sorted(events, key=lambda e: (e["date"], e["kind"]))
 
@@ -74,3 +78,64 @@ def transfers_visible_to(user):
         "person", "from_unit", "to_unit", "created_by"
     )
 
+
+
+def my_record(user) -> dict:
+    """A member's own home page: their record, placement, posts and timeline (works on a phone)."""
+    from dangjian.organizations.selectors import role_labels
+
+    person = Person.objects.select_related("unit", "group").get(pk=user.person_id)
+    return {
+        "person": person,
+        "roles": role_labels(person.pk),
+        "timeline": person_timeline(person),
+    }
+
+
+# ---------------------------------------------------------------- pages
+
+
+def roster_for_export(user, **filters):
+    """The roster as filtered, narrowed to the units where the user may export (PEOPLE_EXPORT)."""
+    allowed = Person.objects.visible_to(user, Action.PEOPLE_EXPORT).values("pk")
+    return roster(user, **filters).filter(pk__in=allowed)
+
+
+def person_overview(user, person: Person) -> dict:
+    """The person page: posts, timeline, and which buttons the viewer gets (a fixed number of queries)."""
+    from dangjian.organizations.selectors import role_labels
+
+    return {
+        "person": person,
+        "roles": role_labels(person.pk),
+        "timeline": person_timeline(person),
+        "can_manage": can(user, Action.PEOPLE_MANAGE, person.unit),
+        "can_view_unit": can(user, Action.ORG_VIEW, person.unit),
+        "can_view_id": bool(person.id_number_masked) and can_view_id_number(user, person),
+    }
+
+
+def access_import_batch(user, pk) -> ImportBatch:
+    return access_object(import_batches_visible_to(user), user, pk, Action.PEOPLE_IMPORT)
+
+
+def batch_people(user, batch: ImportBatch) -> dict:
+    """The people an import batch created and updated, as far as the viewer can see them."""
+    undo = batch.undo or {}
+    created = list(undo.get("created", []))
+    updated = [int(k) for k in undo.get("updated", {})]
+    people = people_visible_to(user).select_related("unit", "group").in_bulk(created + updated)
+    return {
+        "created": [people[pk] for pk in created if pk in people],
+        "updated": [people[pk] for pk in updated if pk in people],
+    }
+
+
+def unit_names_by_code(codes) -> dict[str, str]:
+    """Unit code → name, to show the importer's unit/group diffs (which carry codes) by name. One query."""
+    from dangjian.organizations.models import OrgUnit
+
+    codes = {c for c in codes if c}
+    if not codes:
+        return {}
+    return dict(OrgUnit.objects.filter(code__in=codes).values_list("code", "name"))

@@ -130,7 +130,8 @@ def create_person(
 @transaction.atomic
 def update_person(*, actor, person: Person, version: int, id_number: str | None = None, **fields: Any) -> Person:
     """Edit a person's record; refuses a stale `version` (someone else saved in between)."""
-    locked = Person.objects.select_for_update().select_related("unit", "group").get(pk=person.pk)
+    # of=self: PostgreSQL refuses FOR UPDATE on the nullable side of the outer join to `group`.
+    locked = Person.objects.select_for_update(of=("self",)).select_related("unit", "group").get(pk=person.pk)
     _require(actor, Action.PEOPLE_MANAGE, locked.unit)
     if locked.version != version:
         raise ConcurrentEdit("concurrent_edit", _("该人员信息已被他人修改，请刷新后重试。"))
@@ -185,6 +186,8 @@ def restore_person(*, actor, person: Person) -> Person:
         raise PeopleError("not_deleted", _("该人员未被删除。"))
     if locked.id_number_hash and Person.objects.filter(id_number_hash=locked.id_number_hash, deleted_at__isnull=True).exists():
         raise PeopleError("duplicate", _("花名册中已有相同身份证号的人员，不能恢复。"))
+    if locked.staff_no and Person.objects.filter(staff_no=locked.staff_no, deleted_at__isnull=True).exists():
+        raise PeopleError("duplicate", _("花名册中已有相同工号/学号的人员，不能恢复。"))
     locked.deleted_at = None
     locked.version += 1
     locked.save(update_fields=["deleted_at", "version"])
@@ -212,6 +215,13 @@ def move_placement(
     Called inside the caller's transaction (a transfer or a restructure); does not audit by itself.
     """
     old = Placement.objects.select_for_update().filter(person=person, ends_on__isnull=True).first()
+    if old is not None and on < old.starts_on:
+        # Otherwise the new placement would start before the one it closes and the history would overlap.
+        raise PeopleError(
+            "date_order",
+            _("%(name)s 的调整日期不能早于其当前编入日期 %(d)s。") % {"name": person.name, "d": old.starts_on.isoformat()},
+            field="effective_on",
+        )
     move = {
         "person": person.pk,
         "old_unit": person.unit_id,
@@ -257,7 +267,7 @@ def transfer_within(
     *, actor, person: Person, to_unit: OrgUnit, to_group: OrgUnit | None, transferred_on: date, reason: str = ""
 ) -> Transfer:
     """Move a person to another branch (or group) of the college, keeping the history."""
-    person = Person.objects.select_for_update().select_related("unit", "group").get(pk=person.pk)
+    person = Person.objects.select_for_update(of=("self",)).select_related("unit", "group").get(pk=person.pk)
     _require(actor, Action.PEOPLE_MANAGE, person.unit)
     _require(actor, Action.PEOPLE_MANAGE, to_unit)
     _check_transfer_date(transferred_on)
@@ -291,7 +301,7 @@ def transfer_out(
     *, actor, person: Person, transferred_on: date, external_org: str, letter_no: str, reason: str = ""
 ) -> Transfer:
     """The person's membership leaves the college (组织关系介绍信 with its number)."""
-    person = Person.objects.select_for_update().select_related("unit").get(pk=person.pk)
+    person = Person.objects.select_for_update(of=("self",)).select_related("unit").get(pk=person.pk)
     _require(actor, Action.PEOPLE_MANAGE, person.unit)
     _check_transfer_date(transferred_on)
     if person.left_on:
@@ -300,6 +310,13 @@ def transfer_out(
         raise PeopleError("required", _("请填写接收党组织。"), field="external_org")
     if not letter_no.strip():
         raise PeopleError("required", _("请填写介绍信编号。"), field="letter_no")
+    open_placement = Placement.objects.filter(person=person, ends_on__isnull=True).first()
+    if open_placement and transferred_on < open_placement.starts_on:
+        raise PeopleError(
+            "date_order",
+            _("转接日期不能早于当前编入日期 %(d)s。") % {"d": open_placement.starts_on.isoformat()},
+            field="transferred_on",
+        )
     t = Transfer.objects.create(
         person=person, kind=TransferKind.OUT, transferred_on=transferred_on, from_unit=person.unit,
         from_group=person.group, external_org=external_org.strip(), letter_no=letter_no.strip(), reason=reason,
@@ -343,6 +360,12 @@ def transfer_in(
         person = Person.objects.select_for_update().get(pk=person.pk)
         if not person.left_on:
             raise PeopleError("not_left", _("该人员仍在本院花名册中，请使用院内调整。"))
+        if transferred_on < person.left_on:
+            raise PeopleError(
+                "date_order",
+                _("转入日期不能早于转出日期 %(d)s。") % {"d": person.left_on.isoformat()},
+                field="transferred_on",
+            )
         t = Transfer.objects.create(
             person=person, kind=TransferKind.IN, transferred_on=transferred_on, to_unit=to_unit, to_group=to_group,
             external_org=external_org.strip(), letter_no=letter_no.strip(), reason=reason, created_by=actor,
@@ -355,3 +378,10 @@ def transfer_in(
     record(actor=actor, action="people.transfer.recorded", target=t, unit=to_unit,
            changes={"from": [t.external_org, None], "unit": [None, to_unit.code]})
     return t
+
+
+@transaction.atomic
+def record_roster_export(*, actor, count: int, filters: dict[str, Any]) -> None:
+    """Exports of personal data are logged: who exported how many people with which filters."""
+    shown = {k: str(getattr(v, "code", v)) for k, v in filters.items() if v not in (None, "", False)}
+    record(actor=actor, action="people.roster.exported", changes={"filters": [None, shown], "count": [None, count]})

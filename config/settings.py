@@ -37,6 +37,10 @@ INSTALLED_APPS = [
     "dangjian.accounts",
     "dangjian.organizations",
     "dangjian.people",
+    "dangjian.meetings",
+    "dangjian.talks",
+    "dangjian.recruitment",
+    "dangjian.notifications",
     "dangjian.demo",
 ]
 

@@ -12,6 +12,10 @@ urlpatterns = [
     path("core/", include("dangjian.core.urls")),
     path("org/", include("dangjian.organizations.urls")),
     path("people/", include("dangjian.people.urls")),
+    path("meetings/", include("dangjian.meetings.urls")),
+    path("talks/", include("dangjian.talks.urls")),
+    path("recruitment/", include("dangjian.recruitment.urls")),
+    path("notifications/", include("dangjian.notifications.urls")),
     path("api/v1/", api.urls),
 ]
 

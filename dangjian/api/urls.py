@@ -8,8 +8,11 @@ from django.conf import settings
 from ninja import NinjaAPI
 
 from dangjian.accounts.api import router as accounts_router
+from dangjian.meetings.api import router as meetings_router
 from dangjian.organizations.api import router as organizations_router
 from dangjian.people.api import router as people_router
+from dangjian.recruitment.api import router as recruitment_router
+from dangjian.talks.api import router as talks_router
 
 from . import errors
 from .auth import api_auth
@@ -31,3 +34,6 @@ errors.install(api)
 api.add_router("", accounts_router)
 api.add_router("", organizations_router)
 api.add_router("", people_router)
+api.add_router("", meetings_router)
+api.add_router("", talks_router)
+api.add_router("", recruitment_router)

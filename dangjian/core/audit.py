@@ -1,7 +1,8 @@
 """The append-only audit trail (DESIGN §5). `record()` is called inside the service's transaction.
 
 Action names come from ACTIONS — one registry, `app.model.past_verb` — so the audit page can label them
-and a typo fails loudly instead of writing an unsearchable name.
+and a typo fails loudly instead of writing an unsearchable name. The foundation's actions are listed here;
+later apps register theirs from AppConfig.ready() with `register_actions()`.
 """
 
 from __future__ import annotations
@@ -49,6 +50,14 @@ ACTIONS: dict[str, Any] = {
     "people.import.rolled_back": _("回滚花名册导入"),
     "people.roster.exported": _("导出花名册"),
 }
+
+
+def register_actions(actions: dict[str, Any]) -> None:
+    """Add an app's audit action names (called once, from AppConfig.ready)."""
+    for name in actions:
+        if not name.count(".") == 2:
+            raise ValueError(f"audit action {name!r} must be app.model.past_verb")
+    ACTIONS.update(actions)
 
 
 def _plain(value: Any) -> Any:

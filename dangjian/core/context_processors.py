@@ -9,7 +9,14 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return context
-    return {**context, "nav_items": nav_items(request), "nav_role_label": _role_label(user)}
+    from dangjian.notifications.selectors import unread_count
+
+    return {
+        **context,
+        "nav_items": nav_items(request),
+        "nav_role_label": _role_label(user),
+        "nav_unread": unread_count(user),
+    }
 
 
 def _role_label(user) -> str:

@@ -27,6 +27,7 @@ class Role(models.TextChoices):
     DEAN = "dean", _("院长")
     VICE_DEAN = "vice_dean", _("副院长")
     INSPECTOR = "inspector", _("督查人员")
+    TALK_RECORDS_READER = "talk_records_reader", _("谈话记录查阅人")
 
 
 class SystemRole(models.TextChoices):
@@ -52,8 +53,22 @@ class Action:
     ACCOUNTS_MANAGE = "accounts.manage"
     SECURITY_MANAGE = "security.manage"  # unlock accounts, password policy
     SETTINGS_MANAGE = "settings.manage"  # holiday calendar, rule overrides
+    MEETINGS_VIEW = "meetings.view"
+    MEETINGS_MANAGE = "meetings.manage"  # plan, record, attendance, minutes, votes of the unit's meetings
+    MEETINGS_REVIEW = "meetings.review"  # the committee reviews or returns a held meeting's record
+    TALKS_VIEW = "talks.view"  # who talked with whom, when (not the contents), coverage
+    TALKS_MANAGE = "talks.manage"  # record talks, plans
+    TALKS_READ_SUMMARY = "talks.read_summary"  # sensitive: talk contents, every read logged
+    RECRUITMENT_VIEW = "recruitment.view"
+    RECRUITMENT_MANAGE = "recruitment.manage"  # record the branch's steps
+    RECRUITMENT_APPROVE = "recruitment.approve"  # the committee's steps (预审, 审批), justified exceptions
+    RECRUITMENT_VIEW_REVIEW = "recruitment.view_political_review"  # sensitive: 政审 material, reads logged
 
-    PARTY_DATA = {ORG_VIEW, ORG_MANAGE, PEOPLE_VIEW, PEOPLE_MANAGE, PEOPLE_IMPORT, PEOPLE_VIEW_ID, PEOPLE_EXPORT}
+    PARTY_DATA = {
+        ORG_VIEW, ORG_MANAGE, PEOPLE_VIEW, PEOPLE_MANAGE, PEOPLE_IMPORT, PEOPLE_VIEW_ID, PEOPLE_EXPORT,
+        MEETINGS_VIEW, MEETINGS_MANAGE, MEETINGS_REVIEW, TALKS_VIEW, TALKS_MANAGE, TALKS_READ_SUMMARY,
+        RECRUITMENT_VIEW, RECRUITMENT_MANAGE, RECRUITMENT_APPROVE, RECRUITMENT_VIEW_REVIEW,
+    }
 
 
 _COLLEGE_LEAD = {
@@ -63,24 +78,49 @@ _COLLEGE_LEAD = {
     Action.PEOPLE_MANAGE,
     Action.PEOPLE_IMPORT,
     Action.PEOPLE_EXPORT,
+    Action.MEETINGS_VIEW,
+    Action.MEETINGS_MANAGE,
+    Action.MEETINGS_REVIEW,
+    Action.TALKS_VIEW,
+    Action.TALKS_MANAGE,
+    Action.RECRUITMENT_VIEW,
+    Action.RECRUITMENT_MANAGE,
+    Action.RECRUITMENT_APPROVE,
 }
-_BRANCH_LEAD = {Action.ORG_VIEW, Action.PEOPLE_VIEW, Action.PEOPLE_MANAGE, Action.PEOPLE_EXPORT}
-_READER = {Action.ORG_VIEW, Action.PEOPLE_VIEW}
+_BRANCH_LEAD = {
+    Action.ORG_VIEW,
+    Action.PEOPLE_VIEW,
+    Action.PEOPLE_MANAGE,
+    Action.PEOPLE_EXPORT,
+    Action.MEETINGS_VIEW,
+    Action.MEETINGS_MANAGE,
+    Action.TALKS_VIEW,
+    Action.TALKS_MANAGE,
+    Action.RECRUITMENT_VIEW,
+    Action.RECRUITMENT_MANAGE,
+}
+_READER = {Action.ORG_VIEW, Action.PEOPLE_VIEW, Action.MEETINGS_VIEW, Action.TALKS_VIEW, Action.RECRUITMENT_VIEW}
 
 # Role → actions on the unit where the role is held and every unit below it.
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    Role.COMMITTEE_SECRETARY: frozenset(_COLLEGE_LEAD),
+    # The committee secretary reads talk contents (the seed: 书记 talks with every teacher) and 政审 material.
+    Role.COMMITTEE_SECRETARY: frozenset(
+        _COLLEGE_LEAD | {Action.TALKS_READ_SUMMARY, Action.RECRUITMENT_VIEW_REVIEW}
+    ),
     Role.COMMITTEE_DEPUTY: frozenset(_COLLEGE_LEAD),
-    Role.ORGANISER: frozenset(_COLLEGE_LEAD | {Action.PEOPLE_VIEW_ID}),
+    Role.ORGANISER: frozenset(_COLLEGE_LEAD | {Action.PEOPLE_VIEW_ID, Action.RECRUITMENT_VIEW_REVIEW}),
     Role.PARTY_AFFAIRS: frozenset(_COLLEGE_LEAD),
-    Role.COMMITTEE_MEMBER: frozenset(_READER | {Action.PEOPLE_EXPORT}),
+    # Committee members talk with every activist (the seed) and interview candidates (细则 S16).
+    Role.COMMITTEE_MEMBER: frozenset(_READER | {Action.PEOPLE_EXPORT, Action.TALKS_MANAGE}),
     Role.BRANCH_SECRETARY: frozenset(_BRANCH_LEAD),
     Role.BRANCH_DEPUTY: frozenset(_BRANCH_LEAD),
-    Role.BRANCH_COMMITTEE_MEMBER: frozenset(_READER),
-    Role.GROUP_LEADER: frozenset(_READER),
-    Role.DEAN: frozenset({Action.ORG_VIEW}),
-    Role.VICE_DEAN: frozenset({Action.ORG_VIEW}),
+    Role.BRANCH_COMMITTEE_MEMBER: frozenset(_READER | {Action.TALKS_MANAGE}),
+    Role.GROUP_LEADER: frozenset(_READER | {Action.MEETINGS_MANAGE}),
+    Role.DEAN: frozenset({Action.ORG_VIEW, Action.MEETINGS_VIEW}),
+    Role.VICE_DEAN: frozenset({Action.ORG_VIEW, Action.MEETINGS_VIEW}),
     Role.INSPECTOR: frozenset(_READER),
+    # The explicit right to read talk contents, granted to a named person on a unit (DESIGN §4).
+    Role.TALK_RECORDS_READER: frozenset({Action.TALKS_VIEW, Action.TALKS_READ_SUMMARY}),
 }
 
 # System role → actions that need no unit (and never touch party data).

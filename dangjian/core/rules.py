@@ -2,7 +2,8 @@
 
 National values are the defaults. A college may override a value (RuleOverride, edited by an
 administrator and audited); for CONFIRMED rules only in the stricter direction.
-Later issues add their sections (meetings §1, recruitment §3) to RULES.
+Each domain app declares its own rules (`<app>/rules.py`) and registers them from its AppConfig.ready()
+with `register()`, so apps never edit one shared list; codes are prefixed by the app (`meetings.…`).
 """
 
 from __future__ import annotations
@@ -72,6 +73,14 @@ _RULES = [
 ]
 
 RULES: dict[str, Rule] = {r.code: r for r in _RULES}
+
+
+def register(rules: list[Rule]) -> None:
+    """Add an app's rules to the registry (called once, from AppConfig.ready)."""
+    for rule in rules:
+        if rule.code in RULES and RULES[rule.code] != rule:
+            raise ValueError(f"rule {rule.code!r} registered twice with different values")
+        RULES[rule.code] = rule
 
 
 class RuleError(DomainError):

@@ -166,10 +166,12 @@ def build(*, structure_only: bool = False) -> DemoCollege:
 
 
 def build_activity(demo: DemoCollege) -> None:
-    """The college's work records — meetings, talks, recruitment files … — one module each beside this one.
+    """The college's work records — meetings, talks, recruitment files — one module each beside this one."""
+    from . import meetings, recruitment, talks
 
-    Nothing yet: later issues add their calls here (e.g. ``meetings.build(demo)``).
-    """
+    meetings.build(demo)
+    talks.build(demo)
+    recruitment.build(demo)
 
 
 def account_rows() -> list[dict[str, str]]:

@@ -62,7 +62,11 @@ class ScopedQuerySet(models.QuerySet):
             conditions.append(Q(**{own: user.person_id}))
         if not conditions:
             return self.none()
-        return self.filter(reduce(operator.or_, conditions))
+        condition = reduce(operator.or_, conditions)
+        if getattr(model, "scope_subquery", False):
+            # Lookups through multi-valued relations would repeat rows; filter by a subquery of ids instead.
+            return self.filter(pk__in=model._default_manager.filter(condition).values("pk"))
+        return self.filter(condition)
 
 
 def access_object(queryset: models.QuerySet, user, pk, action: str):

@@ -92,7 +92,6 @@ ID_FIELDS = ("id_number_encrypted", "id_number_hash", "id_number_masked")
 # Codes of RowIssue that are warnings (shown in the preview, never block the import).
 WARNING_CODES = frozenset({"phone_missing", "branch_changed", "id_changed", "id_gender_mismatch"})
 STAGE_DIR = "imports"
-SYSTEM_USERNAME = "system"
 
 _DATE_RE = re.compile(r"(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})")
 _CN_DATE_RE = re.compile(r"(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日")
@@ -453,19 +452,6 @@ def _chunks(items: list, size: int = 500) -> Iterator[list]:
 
 def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
-
-
-def system_user():
-    """The account that owns command-line batches (ImportBatch.created_by cannot be empty). Never logs in."""
-    from dangjian.accounts.models import User
-
-    user = User.objects.filter(username=SYSTEM_USERNAME).first()
-    if user is None:
-        user = User(username=SYSTEM_USERNAME, is_active=False)
-        user.set_unusable_password()
-        user.save()
-        record(actor="system", action="accounts.user.created", target=user)
-    return user
 
 
 def _require_import(actor) -> None:
@@ -915,7 +901,7 @@ def apply_roster(*, data: bytes, file_name: str, actor) -> tuple[ImportReport, I
         file_name=file_name[:200],
         file_hash=report.file_hash,
         unit=_common_unit(touched, ctx),
-        created_by=actor if actor is not None else system_user(),
+        created_by=actor,
         created_count=report.created,
         updated_count=report.updated,
         warning_count=len(report.warnings),
@@ -1023,7 +1009,7 @@ def rollback_batch(*, batch: ImportBatch, actor) -> ImportBatch:
         )
     locked.status = ImportStatus.ROLLED_BACK
     locked.rolled_back_at = timezone.now()
-    locked.rolled_back_by = actor if actor is not None else system_user()
+    locked.rolled_back_by = actor
     locked.save(update_fields=["status", "rolled_back_at", "rolled_back_by"])
     record(
         actor=actor or "system", action="people.import.rolled_back", target=locked, unit=locked.unit,

@@ -217,7 +217,8 @@ class ImportBatch(models.Model):
     file_name = models.CharField(_("文件名"), max_length=200)
     file_hash = models.CharField(_("文件摘要"), max_length=64, db_index=True)
     unit = models.ForeignKey("organizations.OrgUnit", on_delete=models.PROTECT, related_name="+")
-    created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    # None: the command line (`dangjian import_roster`), which runs with the server's authority.
+    created_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
     created_count = models.PositiveIntegerField(_("新增"), default=0)
     updated_count = models.PositiveIntegerField(_("更新"), default=0)

@@ -107,13 +107,46 @@ def values(*codes: str) -> dict[str, Any]:
     return {c: found.get(c, RULES[c].value) for c in codes}
 
 
+PERIOD_MONTHS = {"month": 1, "quarter": 3, "half": 6, "year": 12}
+
+
+def _is_frequency(value: Any) -> bool:
+    return isinstance(value, dict) and set(value) == {"period", "count"}
+
+
+def frequency_per_year(value: dict[str, Any]) -> float:
+    return value["count"] * 12 / PERIOD_MONTHS[value["period"]]
+
+
 def check_override(code: str, new_value: Any) -> None:
-    """Refuse a value that loosens a CONFIRMED rule (DESIGN §7)."""
+    """Refuse a value that loosens a CONFIRMED rule (DESIGN §7).
+
+    Numbers compare in the rule's stricter direction; a frequency `{"period", "count"}` is stricter when it asks
+    for at least as many sittings a year; other structured values (lists, tables) of national rules are fixed.
+    """
     rule = RULES.get(code)
     if rule is None:
         raise RuleError("unknown_rule", _("没有这条规则：%(code)s") % {"code": code})
     if type(new_value) is not type(rule.value):
         raise RuleError("bad_value", _("取值类型应与默认值相同"))
+    national = rule.tag in (Tag.CONFIRMED, Tag.SECONDARY)
+    if _is_frequency(rule.value):
+        if not _is_frequency(new_value) or new_value["period"] not in PERIOD_MONTHS or not (
+            isinstance(new_value["count"], int) and new_value["count"] >= 1
+        ):
+            raise RuleError("bad_value", _("频次应为周期（month/quarter/half/year）和不少于1的次数"))
+        if national and frequency_per_year(new_value) < frequency_per_year(rule.value):
+            raise RuleError(
+                "looser_than_national",
+                _("“%(title)s”为%(tag)s规则（%(source)s），频次只能比全国默认值更高")
+                % {"title": rule.title, "tag": rule.tag, "source": rule.source},
+            )
+        return
+    if not isinstance(rule.value, (int, float)):
+        if national:
+            raise RuleError("not_overridable", _("“%(title)s”为全国性规定（%(source)s），不能修改")
+                            % {"title": rule.title, "source": rule.source})
+        return
     if rule.locked_direction:
         looser = new_value < rule.value if rule.stricter == "min" else new_value > rule.value
         if looser:

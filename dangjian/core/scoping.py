@@ -21,7 +21,9 @@ from django.utils import timezone
 from .permissions import Action, roles_with
 
 # Actions a person always has on their own records.
-SELF_ACTIONS = frozenset({Action.PEOPLE_VIEW, Action.ORG_VIEW})
+SELF_ACTIONS = frozenset(
+    {Action.PEOPLE_VIEW, Action.ORG_VIEW, Action.MEETINGS_VIEW, Action.TALKS_VIEW, Action.RECRUITMENT_VIEW}
+)
 
 
 def collapse_paths(paths: list[str]) -> list[str]:

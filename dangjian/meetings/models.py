@@ -162,6 +162,9 @@ class Vote(models.Model):
     written_total = models.PositiveIntegerField(_("书面意见人数"), default=0)
     quorum_met = models.BooleanField(_("达到法定人数"), default=False)
     passed = models.BooleanField(_("通过"), default=False)
+    # The quorum and majority rules as applied when the vote was recorded (code, value, source, counts),
+    # so the record keeps citing them even if the college later changes a rule value.
+    rules_applied = models.JSONField(_("适用规则"), default=list, editable=False)
     note = models.CharField(_("备注"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

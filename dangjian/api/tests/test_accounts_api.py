@@ -152,7 +152,9 @@ def test_openapi_lists_every_path_and_declares_errors(db):
         "/roster-imports/{token}/confirm": {"post"},
         "/roster-imports/batches/{batch_id}/rollback": {"post"},
     }
-    assert {p.removeprefix(PREFIX): set(ops) for p, ops in paths.items()} == expected
+    # The foundation's paths, exactly; later apps (meetings, talks, recruitment) add theirs and test them.
+    found = {p.removeprefix(PREFIX): set(ops) for p, ops in paths.items()}
+    assert {p: ops for p, ops in found.items() if p in expected} == expected
     for path, ops in paths.items():
         for method, op in ops.items():
             codes = set(op["responses"])

@@ -85,3 +85,18 @@ def test_an_unknown_rule_is_refused():
     with pytest.raises(RuleError) as exc:
         check_override("org.no_such_rule", 1)
     assert exc.value.code == "unknown_rule"
+
+
+def test_a_confirmed_frequency_may_only_become_more_frequent():
+    import pytest
+
+    from dangjian.core.rules import RuleError, check_override
+
+    code = "meetings.frequency.branch_committee"  # 支委会: 1 a month (支部工作条例 第12条)
+    with pytest.raises(RuleError) as exc:
+        check_override(code, {"period": "quarter", "count": 1})
+    assert exc.value.code == "looser_than_national"
+    check_override(code, {"period": "month", "count": 2})
+    with pytest.raises(RuleError) as exc:
+        check_override(code, {"period": "week", "count": 1})
+    assert exc.value.code == "bad_value"

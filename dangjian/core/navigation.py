@@ -51,6 +51,9 @@ def nav_items(request) -> list[dict]:
         except NoReverseMatch:
             continue  # not built yet: not shown
         seen.add(item.url_name)
-        active = request.path == url if url == "/" else request.path.startswith(url)
-        items.append({"url": url, "label": item.label, "icon": item.icon, "active": active})
+        items.append({"url": url, "label": item.label, "icon": item.icon, "active": False})
+    # Only the longest link that the current page is under is active (花名册 /people/ vs 导入 /people/import/).
+    matches = [i for i in items if (request.path == i["url"] if i["url"] == "/" else request.path.startswith(i["url"]))]
+    if matches:
+        max(matches, key=lambda i: len(i["url"]))["active"] = True
     return items

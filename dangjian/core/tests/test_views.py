@@ -118,3 +118,10 @@ def test_csp_header_forbids_outside_hosts(college):
     csp = r.headers["Content-Security-Policy"]
     assert "default-src 'self'" in csp and "script-src 'self'" in csp
     assert "http" not in csp
+
+
+def test_only_the_longest_matching_navigation_item_is_active(college):
+    body = client_for(college.organiser).get("/people/import/").content.decode()
+    assert body.count('aria-current="page"') == 1
+    active = body.split('aria-current="page"')[0].rsplit("<a", 1)[1]
+    assert 'href="/people/import/"' in active

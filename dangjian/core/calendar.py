@@ -63,3 +63,13 @@ def add_working_days(start: date, days: int) -> date:
             if counted == days:
                 return day
         day += timedelta(days=1)
+
+
+def workday_test(start: date, end: date):
+    """An `is_workday` for days in [start, end] that loads the Holiday overrides once (one query)."""
+    overrides = _overrides(start, end)
+
+    def test(day: date) -> bool:
+        return overrides[day] if day in overrides else _library_workday(day)
+
+    return test

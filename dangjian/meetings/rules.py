@@ -85,6 +85,8 @@ RULES: list[Rule] = [
     Rule("meetings.checkin.grace_windows", 1, "个周期", _("签到二维码过期后仍可使用的周期数"), "本平台规定", _LOCAL, "max"),
     Rule("meetings.checkin.opens_before_minutes", 30, "分钟", _("会议开始前多少分钟开放签到"), "本平台规定", _LOCAL, "max"),
     Rule("meetings.checkin.closes_after_minutes", 30, "分钟", _("会议结束后多少分钟关闭签到"), "本平台规定", _LOCAL, "max"),
+    Rule("meetings.default_duration_minutes", 90, "分钟", _("未填结束时间时计入个人会议时长的时长"), "本平台规定",
+         _LOCAL),
     Rule("meetings.checkin.default_duration_minutes", 180, "分钟", _("未填结束时间时按会议时长计算"), "本平台规定", _LOCAL),
     # ---- attachments (DESIGN §14: uploads checked by type and size)
     Rule("meetings.attachment.max_mb", 10, "MB", _("会议附件大小上限"), "本院规定（等保2.0 上传文件检查）", _LOCAL, "max"),

@@ -171,7 +171,11 @@ if env_bool("HTTPS", False):
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = False
-SILENCED_SYSTEM_CHECKS = [] if env_bool("HTTPS", False) else ["security.W004", "security.W008", "security.W012", "security.W016"]
+# HSTS preload is deliberately off (a campus intranet host may not be publicly resolvable): W021 is expected.
+SILENCED_SYSTEM_CHECKS = (
+    ["security.W021"] if env_bool("HTTPS", False)
+    else ["security.W004", "security.W008", "security.W012", "security.W016", "security.W021"]
+)
 
 LOGGING = {
     "version": 1,

@@ -33,9 +33,12 @@ def home(request):
 
         return render(request, "core/home_leader.html", dashboard(user))
     if user.person_id:
+        from dangjian.meetings.pages import member_upcoming
         from dangjian.people.selectors import my_record
 
-        return render(request, "core/home_member.html", my_record(user))
+        context = my_record(user)
+        context["upcoming_meetings"] = member_upcoming(context["person"])
+        return render(request, "core/home_member.html", context)
     return render(request, "core/home_admin.html", {"no_role": True})
 
 

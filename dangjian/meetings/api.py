@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -565,7 +566,7 @@ def checkin_token(request, meeting_id: int):
     services.require_right(user, Action.MEETINGS_MANAGE, meeting.unit)
     now = timezone.now()
     token = checkin.checkin_token(meeting, now)
-    url = request.build_absolute_uri(f"/meetings/{meeting.pk}/check-in?t={token}")
+    url = request.build_absolute_uri(reverse("meetings:checkin", args=[meeting.pk]) + f"?t={token}")
     opens, closes = checkin.checkin_period(meeting)
     return {"token": token, "url": url, "expires_at": checkin.token_expires_at(now), "opens_at": opens,
             "closes_at": closes, "svg": checkin.qr_svg(url)}

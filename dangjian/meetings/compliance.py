@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Count, Q
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
@@ -27,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dangjian.core import rules
+from dangjian.core.audit import record
 from dangjian.core.periods import Period, period_of, periods_in_year
 from dangjian.core.permissions import Action
 from dangjian.organizations.choices import OrgUnitKind
@@ -457,3 +459,12 @@ def as_xlsx(report: dict) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+@transaction.atomic
+def export_xlsx(*, actor, year: int, as_of: date, unit=None) -> bytes:
+    """The scoped compliance report as Excel, with the export in the audit log."""
+    data = as_xlsx(compliance_for(actor, year, as_of, unit))
+    record(actor=actor, action="meetings.compliance.exported", unit=unit,
+           changes={"year": [None, year], "as_of": [None, as_of.isoformat()]})
+    return data

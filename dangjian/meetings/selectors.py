@@ -93,7 +93,10 @@ def meeting_list(
         qs = qs.filter(starts_at__date__lte=starts_to)
     if q:
         qs = qs.filter(Q(topic__contains=q) | Q(place__contains=q))
-    return qs.prefetch_related(Prefetch("credits", queryset=MeetingCredit.objects.select_related("unit")))
+    # The annotation makes this a GROUP BY query, where Django drops Meta.ordering: order explicitly.
+    return qs.order_by("-starts_at", "-id").prefetch_related(
+        Prefetch("credits", queryset=MeetingCredit.objects.select_related("unit"))
+    )
 
 
 # ---------------------------------------------------------------- what a unit holds

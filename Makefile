@@ -36,6 +36,7 @@ e2e: setup
 
 bench: setup
 	$(PY) scripts/bench_import.py
+	$(PY) scripts/bench_recruitment_audit.py
 
 clean:
 	rm -rf .venv db.sqlite3 staticfiles

@@ -73,3 +73,23 @@ def workday_test(start: date, end: date):
         return overrides[day] if day in overrides else _library_workday(day)
 
     return test
+
+
+def working_days_counter():
+    """`working_days_between` with the whole holiday table read once (one query) and each window counted
+    once — for checks that count many windows (an audit of a thousand recruitment files)."""
+    from .models import Holiday
+
+    overrides = dict(Holiday.objects.values_list("date", "is_workday"))
+    seen: dict[tuple[date, date], int] = {}
+
+    def count(start: date, end: date) -> int:
+        if (start, end) not in seen:
+            n, day = 0, start
+            while day <= end:
+                n += overrides[day] if day in overrides else _library_workday(day)
+                day += timedelta(days=1)
+            seen[(start, end)] = n
+        return seen[(start, end)]
+
+    return count

@@ -43,23 +43,9 @@ INTENTIONAL = ["中文", "切换到中文"]
 # Chinese a page shows in English because the code does not mark it for translation: {page label: [(where,
 # string)]}. For the lead to fix (wrap in {% translate %} / gettext, or use ASCII punctuation); remove a line
 # once fixed — test_untagged_allowlist_is_still_needed fails when an entry is no longer shown.
-HOME_ADMIN = [("dangjian/templates/core/home_admin.html:3", "，")]
-TIMELINE = [("dangjian/people/templates/people/_timeline.html:13", "（"),
-            ("dangjian/people/templates/people/_timeline.html:13", "）")]
 UNTAGGED: dict[str, list[tuple[str, str]]] = {
-    "home norole": HOME_ADMIN,
-    "home auditor": HOME_ADMIN,
-    "home sysadmin": HOME_ADMIN,
-    "home secadmin": HOME_ADMIN,
-    "home member": TIMELINE,
-    "people person": TIMELINE,
-    "people person student": TIMELINE,
-    "people person moved": TIMELINE,
-    "org unit branch": [("dangjian/organizations/templates/organizations/unit.html:41", "，")],
     "org unit after split": [("dangjian/organizations/templates/organizations/unit.html:167", "（"),
                              ("dangjian/organizations/templates/organizations/unit.html:167", "）")],
-    "org unit edit": [("dangjian/organizations/templates/organizations/unit_form.html:16", "：")],
-    "org unit create": [("dangjian/organizations/templates/organizations/unit_form.html:16", "：")],
     "org role assign": [("dangjian/organizations/forms.py:120", "（"), ("dangjian/organizations/forms.py:120", "）")],
     # A suggested name for the moved group, made up in Chinese like the group names it sits among (data-like).
     "org restructure preview": [("dangjian/organizations/selectors.py:450 suggest_group_name", "第三党小组")],

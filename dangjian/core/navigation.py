@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .permissions import Action, has_system_action
 from .scoping import can
@@ -22,7 +23,7 @@ class NavItem:
 
 NAV = [
     NavItem("home", _("首页"), "house"),
-    NavItem("organizations:tree", _("党组织"), "diagram-3", action=Action.ORG_VIEW),
+    NavItem("organizations:tree", pgettext_lazy("navbar", "党组织"), "diagram-3", action=Action.ORG_VIEW),
     NavItem("people:roster", _("花名册"), "people", action=Action.PEOPLE_VIEW),
     NavItem("meetings:list", _("组织生活"), "calendar3", action=Action.MEETINGS_VIEW),
     NavItem("talks:list", _("谈心谈话"), "chat-heart", action=Action.TALKS_VIEW),

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class MeetingKind(models.TextChoices):
@@ -45,7 +46,7 @@ class AttendanceSource(models.TextChoices):
 
 
 class AttachmentKind(models.TextChoices):
-    NOTICE = "notice", _("通知")
+    NOTICE = "notice", pgettext_lazy("attachment", "通知")
     SUMMARY = "summary", _("纪要")
     RESOLUTION = "resolution", _("决议")
     SIGN_IN = "sign_in", _("签到表")

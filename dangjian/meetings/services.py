@@ -17,7 +17,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from dangjian.core import rules as registry
 from dangjian.core.audit import diff, record
@@ -67,7 +67,7 @@ MEETING_WORKFLOW = Workflow([
     Transition("record", S.PLANNED, S.HELD, gettext_lazy("记录召开情况"), Action.MEETINGS_MANAGE),
     Transition("resubmit", S.RETURNED, S.HELD, gettext_lazy("修改后重新提交"), Action.MEETINGS_MANAGE),
     Transition("review", S.HELD, S.REVIEWED, gettext_lazy("审核通过"), Action.MEETINGS_REVIEW),
-    Transition("return", S.HELD, S.RETURNED, gettext_lazy("退回修改"), Action.MEETINGS_REVIEW),
+    Transition("return", S.HELD, S.RETURNED, pgettext_lazy("transition", "退回修改"), Action.MEETINGS_REVIEW),
     Transition("cancel", S.PLANNED, S.CANCELLED, gettext_lazy("取消会议"), Action.MEETINGS_MANAGE),
 ])
 EDITABLE_STATUSES = (S.PLANNED, S.RETURNED)

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Gender(models.TextChoices):
@@ -57,7 +58,7 @@ class PlacementKind(models.TextChoices):
 
 class PlacementReason(models.TextChoices):
     IMPORT = "import", _("花名册导入")
-    CREATED = "created", _("新增")
+    CREATED = "created", pgettext_lazy("placement reason", "新增")
     TRANSFER = "transfer", _("组织关系转接")
     RESTRUCTURE = "restructure", _("支部调整")
     CORRECTION = "correction", _("信息更正")

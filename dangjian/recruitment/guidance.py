@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from dangjian.core.calendar import add_working_days
 from dangjian.core.periods import add_months
@@ -41,7 +42,7 @@ class Due:
             parts.append(_("最早 %(d)s") % {"d": self.earliest.isoformat()})
         if self.latest:
             parts.append(_("最迟 %(d)s") % {"d": self.latest.isoformat()})
-        return f"{self.name}: {'，'.join(parts)}" if parts else self.name
+        return f"{self.name}: {pgettext('list separator', '，').join(parts)}" if parts else self.name
 
     @property
     def overdue(self) -> bool:

@@ -99,9 +99,10 @@ def records_with_people(case: Case, *, for_display: bool = True) -> list[StepRec
     qs = StepRecord.objects.filter(case=case)
     if for_display:
         qs = qs.select_related("recorded_by", "exception_by")
+    # order_by(): the model's ordering would join and sort by the case and record for every prefetch.
     people = StepPerson.objects.select_related("person").only(
         "id", "record_id", "role", "person_id", "person__name", "person__political_status",
-        "person__full_member_on", "person__party_standing")
+        "person__full_member_on", "person__party_standing").order_by("role", "id")
     return list(qs.prefetch_related(Prefetch("people", queryset=people)).order_by("step"))
 
 

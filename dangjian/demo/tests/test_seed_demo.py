@@ -23,6 +23,14 @@ from dangjian.people.models import Person, Placement, Transfer
 TABLES = (OrgUnit, RoleAssignment, Person, Placement, Transfer, User, AuditEvent)
 
 
+@pytest.fixture(autouse=True)
+def _structure_only(monkeypatch):
+    """The command's behaviour (accounts, idempotency, reset, dates) is about the college's structure; the
+    activity records (meetings, talks, recruitment) are built once, by test_college's module fixture and each
+    app's demo test, instead of in every test here."""
+    monkeypatch.setattr(college, "build_activity", lambda demo: None)
+
+
 def seed(*args: str, **options) -> str:
     out = StringIO()
     call_command("seed_demo", *args, stdout=out, **options)

@@ -42,3 +42,21 @@ def pytest_collection_modifyitems(config, items):
 def _fast_password_hashing(settings):
     """Argon2 costs ~0.1 s a user; tests that check the hasher itself override this."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """On PostgreSQL, keep autovacuum off the test tables.
+
+    Every test inserts rows and rolls them back. An autovacuum ANALYZE between tests records the tables as
+    empty while their heaps are full of dead rows; the next big test (the whole demo college in one
+    transaction) then gets nested-loop plans over those heaps and runs for minutes. Without the ANALYZE the
+    planner estimates from the tables' real size. Production databases are analysed normally.
+    """
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+            for (table,) in cursor.fetchall():
+                cursor.execute(f'ALTER TABLE "{table}" SET (autovacuum_enabled = false)')

@@ -20,9 +20,9 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from dangjian.people.models import Placement
+from dangjian.people.models import Person, Placement
 from dangjian.talks.choices import PlanRule, TalkKind
-from dangjian.talks.models import PlannedTalk
+from dangjian.talks.models import PlannedTalk, TalkPlan
 from dangjian.talks.services import record_talk, sync_talk_plans
 
 SEED = 20230601 + 7
@@ -110,12 +110,20 @@ def build(demo) -> None:
     _outside_the_plans(demo, r, organiser, today)
 
 
-def _items(year: int):
-    return (
-        PlannedTalk.objects.filter(plan__year=year, withdrawn_on__isnull=True)
-        .select_related("plan", "initiator__unit", "counterpart__unit")
-        .order_by("plan__unit__path", "plan__rule", "initiator_id", "counterpart_id")
+def _items(year: int) -> list[PlannedTalk]:
+    """The year's active planned pairs with their plan and people, in plan order. Three simple queries and no
+    multi-table join: the demo is also built inside long test transactions on PostgreSQL, where a join over
+    tables full of rolled-back rows is planned badly."""
+    plans = {p.pk: p for p in TalkPlan.objects.filter(year=year).select_related("unit")}
+    items = list(PlannedTalk.objects.filter(plan_id__in=list(plans), withdrawn_on__isnull=True))
+    people = Person.objects.select_related("unit").in_bulk(
+        {i.initiator_id for i in items} | {i.counterpart_id for i in items}
     )
+    for item in items:
+        item.plan, item.initiator, item.counterpart = plans[item.plan_id], people[item.initiator_id], people[
+            item.counterpart_id]
+    items.sort(key=lambda i: (i.plan.unit.path, i.plan.rule, i.initiator_id, i.counterpart_id))
+    return items
 
 
 def _first_placements() -> dict[int, date]:

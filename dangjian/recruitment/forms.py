@@ -151,9 +151,12 @@ class StepForm(ExceptionMixin, StyledForm):
                 ("in_favour", _("赞成"), True), ("against", _("反对"), False), ("abstaining", _("弃权"), False),
                 ("written_in_favour", _("会前书面表示赞成（未到会）"), False),
             ):
-                self.fields[name] = forms.IntegerField(label=label, min_value=0, required=required)
-            self.fields["meeting_id"] = forms.IntegerField(label=_("支部大会会议记录编号（可选）"), required=False,
-                                                           min_value=1)
+                # Required unless the counts are read from the meeting's recorded vote (clean()).
+                self.fields[name] = forms.IntegerField(label=label, min_value=0, required=False)
+                self.fields[name].needed_without_meeting = required
+            self.fields["meeting_id"] = forms.IntegerField(
+                label=_("支部大会会议记录编号（可选）"), required=False, min_value=1,
+                help_text=_("填写后，日期和票数按该会议记录中对本人的表决读取，无需重复填写"))
         if steps.SPECIAL in extra:
             self.fields["special_extension"] = forms.BooleanField(
                 label=_("特殊情况，审批期限延长至6个月"), required=False)
@@ -179,6 +182,14 @@ class StepForm(ExceptionMixin, StyledForm):
         if people.get("interviewer"):
             initial["interviewer"] = people["interviewer"][0]
         return initial
+
+    def clean(self):
+        data = super().clean()
+        if "meeting_id" in self.fields and not data.get("meeting_id"):
+            for name, field in self.fields.items():
+                if getattr(field, "needed_without_meeting", False) and data.get(name) is None:
+                    self.add_error(name, _("请填写票数，或填写支部大会会议记录编号以读取表决结果。"))
+        return data
 
     def service_kwargs(self) -> dict[str, Any]:
         d = self.cleaned_data

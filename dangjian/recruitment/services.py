@@ -356,6 +356,35 @@ def _mark_exception(r: StepRecord, keys: list[str], actor, reason: str) -> None:
     r.exception_at = timezone.now()
 
 
+def _vote_from_meeting(*, actor, case: Case, step: str, meeting_id: int, data: dict[str, Any]):
+    """The counts of S15/S23 read from the branch general meeting's recorded vote (meetings app), so they are
+    typed once: the meeting must be held, visible to the actor, and have a vote on this person of the right
+    subject (接收预备党员 for S15, 预备党员转正 for S23). Returns the step data and the meeting's date."""
+    from django.http import Http404
+
+    from dangjian.core.permissions import Action as _Action
+    from dangjian.meetings.choices import COUNTING_STATUSES, VoteSubject
+    from dangjian.meetings.selectors import access_meeting, local_date
+
+    subject = VoteSubject.ADMISSION if step == "S15" else VoteSubject.CONVERSION
+    try:
+        meeting = access_meeting(actor, meeting_id, action=_Action.MEETINGS_VIEW)
+    except Http404:
+        meeting = None
+    vote = None
+    if meeting is not None and meeting.status in COUNTING_STATUSES:
+        vote = meeting.votes.filter(subject=subject, subject_person=case.person).order_by("-id").first()
+    if vote is None:
+        raise RecruitmentError(
+            "meeting_vote_not_found",
+            _("会议记录 %(id)s 中没有对%(name)s的“%(subject)s”表决（会议须已召开）。")
+            % {"id": meeting_id, "name": case.person.name, "subject": subject.label},
+            field="meeting_id",
+        )
+    counts = {f: getattr(vote, f) for f in VOTE_FIELDS}
+    return {**data, **counts}, local_date(meeting.starts_at)
+
+
 @transaction.atomic
 def record_step(
     *, actor, case: Case, step: str, date: date | None = None, responsible: str = "",
@@ -382,6 +411,8 @@ def record_step(
     existing = by_step.get(step)
     if existing is not None and version != existing.version:
         raise ConcurrentEdit("concurrent_edit", _("该步骤已被他人记录或修改，请刷新后重试。"))
+    if meeting_id is not None and step in ("S15", "S23"):
+        data, date = _vote_from_meeting(actor=actor, case=case, step=step, meeting_id=meeting_id, data=data or {})
     if not spec.has_reviews and date is None:
         raise RecruitmentError("required", _("请填写日期。"), field="date")
     cleaned = _clean_data(step, data or {}, date)

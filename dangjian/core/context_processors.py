@@ -1,10 +1,9 @@
+from .http import query_without_page
 from .navigation import nav_items
 
 
 def navigation(request):
-    params = request.GET.copy()
-    params.pop("page", None)
-    qs = params.urlencode()
+    qs = query_without_page(request)
     context = {"querystring_without_page": qs + "&" if qs else ""}
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:

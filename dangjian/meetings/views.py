@@ -19,12 +19,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from dangjian.core.errors import ConcurrentEdit, DomainError, PermissionDenied
 from dangjian.core.forms import add_domain_error
+from dangjian.core.http import DOCX, XLSX, download, query_without_page, require_somewhere
 from dangjian.core.permissions import Action
 from dangjian.core.scoping import can, today
 from dangjian.organizations.choices import OrgUnitKind
@@ -49,15 +49,7 @@ from .forms import (
 from .models import Attachment, Attendance, Meeting
 
 PAGE_SIZE = 50
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 MULTI = ("also_counts_as", "audience_units")
-
-
-def _require_somewhere(user, action: str) -> None:
-    """403 for a page the user may not open anywhere (objects out of scope are 404 instead)."""
-    if not can(user, action):
-        raise DjangoPermissionDenied
 
 
 def _managed_meeting(user, pk) -> Meeting:
@@ -66,18 +58,6 @@ def _managed_meeting(user, pk) -> Meeting:
     if not pages.can_manage(user, meeting):
         raise DjangoPermissionDenied
     return meeting
-
-
-def _download(data: bytes, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    return response
-
-
-def _query_without_page(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 def _to_detail(meeting) -> HttpResponse:
@@ -97,7 +77,7 @@ def meeting_list(request):
     # Explicit order: Meta.ordering is not applied to the selector's aggregated (GROUP BY) query.
     meetings = selectors.meeting_list(user, **form.filters()).order_by("-starts_at", "-id")
     page = Paginator(meetings, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = _query_without_page(request)
+    query = query_without_page(request)
     context = {
         "form": form,
         "page": page,
@@ -124,7 +104,7 @@ def _refresh_initial(request) -> dict:
 def meeting_form_fields(request):
     """htmx: the plan form re-rendered for the chosen unit, kind, date and audience, with the expected list."""
     user = request.user
-    _require_somewhere(user, Action.MEETINGS_MANAGE)
+    require_somewhere(user, Action.MEETINGS_MANAGE)
     form = MeetingForm(initial=_refresh_initial(request), units=pages.managed_units(user),
                        refresh_url=reverse("meetings:form_fields"))
     return render(request, "meetings/_form_body.html", {"form": form, "preview": form.preview()})
@@ -133,7 +113,7 @@ def meeting_form_fields(request):
 @login_required
 def meeting_create(request):
     user = request.user
-    _require_somewhere(user, Action.MEETINGS_MANAGE)
+    require_somewhere(user, Action.MEETINGS_MANAGE)
     units = pages.managed_units(user)
     # A link from the planner proposes the unit, kind, day and combinations of one sitting.
     initial = {"day": today(), "starts_at": "14:30", "ends_at": "16:00", **_refresh_initial(request)}
@@ -427,11 +407,11 @@ def _report_args(request, user):
 def compliance(request):
     """The heat map (units × months) and a per-unit table of requirements by period."""
     user = request.user
-    _require_somewhere(user, Action.MEETINGS_VIEW)
+    require_somewhere(user, Action.MEETINGS_VIEW)
     form, year, as_of, unit = _report_args(request, user)
     report = comp.compliance_for(user, year, as_of, unit)
     context = {"form": form, "year": year, "as_of": as_of, "unit": unit, "report": report,
-               "query": _query_without_page(request), **pages.compliance_page(report, as_of=as_of)}
+               "query": query_without_page(request), **pages.compliance_page(report, as_of=as_of)}
     return render(request, "meetings/compliance.html", context)
 
 
@@ -440,7 +420,7 @@ def compliance_cell(request, code: str, period: str):
     """Drill-down: the requirement periods of one unit that cover a month (or one requirement period), why each
     has its status, and the meetings credited to it."""
     user = request.user
-    _require_somewhere(user, Action.MEETINGS_VIEW)
+    require_somewhere(user, Action.MEETINGS_VIEW)
     unit = OrgUnit.objects.visible_to(user, Action.MEETINGS_VIEW).filter(code=code).select_related("parent").first()
     if unit is None:
         raise Http404
@@ -467,12 +447,12 @@ def compliance_cell(request, code: str, period: str):
 @login_required
 def compliance_export(request):
     user = request.user
-    _require_somewhere(user, Action.MEETINGS_VIEW)
+    require_somewhere(user, Action.MEETINGS_VIEW)
     _form, year, as_of, unit = _report_args(request, user)
     data = comp.export_xlsx(actor=user, year=year, as_of=as_of, unit=unit)
     suffix = f"-{unit.code}" if unit else ""
     name = _("组织生活合规-%(year)s%(unit)s-%(date)s.xlsx") % {"year": year, "unit": suffix, "date": f"{as_of:%Y%m%d}"}
-    return _download(data, name, XLSX)
+    return download(data, name, XLSX)
 
 
 # ---------------------------------------------------------------- planner and dual organisational life
@@ -483,7 +463,7 @@ def planner(request):
     """The proposed calendar of a unit for a year (fewest sittings meeting every requirement), and each
     person's meetings and hours per month — as planned and as recorded."""
     user = request.user
-    _require_somewhere(user, Action.MEETINGS_VIEW)
+    require_somewhere(user, Action.MEETINGS_VIEW)
     from . import planner as plan
 
     units = pages.viewable_units(user, groups=False).filter(dissolved_on__isnull=True).exclude(
@@ -520,7 +500,7 @@ def _by_month(sittings) -> list[dict]:
 def dual_life(request):
     """双重组织生活: the committee-level leaders' attendance at their own branch's or group's meetings."""
     user = request.user
-    _require_somewhere(user, Action.MEETINGS_VIEW)
+    require_somewhere(user, Action.MEETINGS_VIEW)
     from .dual_life import QuarterStatus, dual_life_for
 
     form = YearForm(request.GET or None, initial={"year": today().year, "as_of": today()})
@@ -543,19 +523,19 @@ def export_docx(request, pk: int):
     name = _("%(kind)s记录-%(unit)s-%(date)s.docx") % {
         "kind": meeting.get_kind_display(), "unit": meeting.unit.display_name,
         "date": f"{timezone.localtime(meeting.starts_at):%Y%m%d}"}
-    return _download(data, name, DOCX)
+    return download(data, name, DOCX)
 
 
 @login_required
 def ledger(request, code: str, year: int):
     """A unit's 记录本 for a year: every held or reviewed meeting in the official layout."""
     user = request.user
-    _require_somewhere(user, Action.MEETINGS_VIEW)
+    require_somewhere(user, Action.MEETINGS_VIEW)
     unit = OrgUnit.objects.visible_to(user, Action.MEETINGS_VIEW).filter(code=code).first()
     if unit is None or not 2000 <= year <= 2100:
         raise Http404
     from . import ledgers
 
     data = ledgers.export_unit_year(actor=user, unit=unit, year=year)
-    return _download(data, _("三会一课记录本-%(unit)s-%(year)s.docx") % {"unit": unit.display_name, "year": year}, DOCX)
+    return download(data, _("三会一课记录本-%(unit)s-%(year)s.docx") % {"unit": unit.display_name, "year": year}, DOCX)
 

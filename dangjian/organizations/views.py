@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from dangjian.core.errors import ConcurrentEdit, DomainError, PermissionDenied
+from dangjian.core.http import require_somewhere
 from dangjian.core.permissions import Action
 from dangjian.core.scoping import access_object, can
 from dangjian.people.models import Person
@@ -28,12 +29,6 @@ from .forms import (
 from .models import OrgUnit, RoleAssignment
 
 
-def _require_somewhere(user, action: str) -> None:
-    """403 for a page the user may not open anywhere (objects out of scope are 404 instead)."""
-    if not can(user, action):
-        raise DjangoPermissionDenied
-
-
 def _managed_unit(user, pk) -> OrgUnit:
     """A unit the user can see (else 404) and manage (else 403)."""
     unit = selectors.access_unit(user, pk)
@@ -44,7 +39,7 @@ def _managed_unit(user, pk) -> OrgUnit:
 
 @login_required
 def tree(request):
-    _require_somewhere(request.user, Action.ORG_VIEW)
+    require_somewhere(request.user, Action.ORG_VIEW)
     include_dissolved = request.GET.get("dissolved") == "1"
     return render(request, "organizations/tree.html", {
         "rows": selectors.tree_rows(request.user, include_dissolved=include_dissolved),
@@ -90,7 +85,7 @@ def unit_edit(request, pk: int):
 
 @login_required
 def unit_create(request):
-    _require_somewhere(request.user, Action.ORG_MANAGE)
+    require_somewhere(request.user, Action.ORG_MANAGE)
     parent = _managed_unit(request.user, request.GET.get("parent"))
     form = UnitForm(request.POST or None, parent=parent)
     if request.method == "POST" and form.is_valid():
@@ -189,7 +184,7 @@ def _restructure_form(request, form_class, data):
 
 @login_required
 def restructure(request):
-    _require_somewhere(request.user, Action.ORG_MANAGE)
+    require_somewhere(request.user, Action.ORG_MANAGE)
     form = _restructure_form(request, RestructureForm, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -219,7 +214,7 @@ def restructure(request):
 @require_GET
 def restructure_preview(request):
     """The htmx partial beside the form: both branches' sizes now and after. Reads only."""
-    _require_somewhere(request.user, Action.ORG_MANAGE)
+    require_somewhere(request.user, Action.ORG_MANAGE)
     form = _restructure_form(request, RestructurePreviewForm, request.GET)
     preview = None
     if form.is_valid():

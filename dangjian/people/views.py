@@ -10,11 +10,11 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dangjian.core.errors import ConcurrentEdit, DomainError, PermissionDenied
+from dangjian.core.http import download, require_somewhere
 from dangjian.core.permissions import Action
 from dangjian.core.scoping import can, today
 from dangjian.organizations.choices import OrgUnitKind
@@ -33,14 +33,7 @@ from .forms import (
     show_error,
 )
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 50
-
-
-def _require_somewhere(user, action: str) -> None:
-    """403 for a page the user may not open anywhere (objects out of scope are 404 instead)."""
-    if not can(user, action):
-        raise DjangoPermissionDenied
 
 
 def _managed_person(user, pk):
@@ -63,19 +56,13 @@ def _branches(user, action: str = Action.PEOPLE_MANAGE):
     return _unit_choices(user, action).filter(kind=OrgUnitKind.BRANCH)
 
 
-def _download(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    return response
-
-
 # ---------------------------------------------------------------- roster
 
 
 @login_required
 def roster(request):
     user = request.user
-    _require_somewhere(user, Action.PEOPLE_VIEW)
+    require_somewhere(user, Action.PEOPLE_VIEW)
     form = RosterFilterForm(request.GET or None, units=units_visible_to(user, Action.PEOPLE_VIEW))
     people = selectors.roster(user, **form.filters())
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -98,7 +85,7 @@ def roster(request):
 @login_required
 def export(request):
     user = request.user
-    _require_somewhere(user, Action.PEOPLE_EXPORT)
+    require_somewhere(user, Action.PEOPLE_EXPORT)
     from . import exporter
 
     form = RosterFilterForm(request.GET or None, units=units_visible_to(user, Action.PEOPLE_VIEW))
@@ -106,15 +93,15 @@ def export(request):
     people = selectors.roster_for_export(user, **filters)
     data = exporter.export_roster(people)
     services.record_roster_export(actor=user, count=people.count(), filters=filters)
-    return _download(data, f"花名册-{today():%Y%m%d}.xlsx")
+    return download(data, f"花名册-{today():%Y%m%d}.xlsx")
 
 
 @login_required
 def import_template(request):
-    _require_somewhere(request.user, Action.PEOPLE_IMPORT)
+    require_somewhere(request.user, Action.PEOPLE_IMPORT)
     from . import exporter
 
-    return _download(exporter.roster_template(), "花名册导入模板.xlsx")
+    return download(exporter.roster_template(), "花名册导入模板.xlsx")
 
 
 # ---------------------------------------------------------------- a person
@@ -162,7 +149,7 @@ def person_edit(request, pk: int):
 @login_required
 def person_create(request):
     user = request.user
-    _require_somewhere(user, Action.PEOPLE_MANAGE)
+    require_somewhere(user, Action.PEOPLE_MANAGE)
     form = PersonCreateForm(
         request.POST or None,
         units=_unit_choices(user, Action.PEOPLE_MANAGE),
@@ -235,7 +222,7 @@ def transfer(request, pk: int):
 @login_required
 def transfer_in(request):
     user = request.user
-    _require_somewhere(user, Action.PEOPLE_MANAGE)
+    require_somewhere(user, Action.PEOPLE_MANAGE)
     form = TransferInForm(
         request.POST or None,
         branches=_branches(user),
@@ -267,7 +254,7 @@ def _session_key(token: str) -> str:
 @login_required
 def import_upload(request):
     user = request.user
-    _require_somewhere(user, Action.PEOPLE_IMPORT)
+    require_somewhere(user, Action.PEOPLE_IMPORT)
     from . import importer
 
     form = ImportUploadForm(request.POST or None, request.FILES or None)
@@ -330,7 +317,7 @@ def _change_rows(report) -> tuple[list, list]:
 @login_required
 def import_preview(request, token: str):
     user = request.user
-    _require_somewhere(user, Action.PEOPLE_IMPORT)
+    require_somewhere(user, Action.PEOPLE_IMPORT)
     from . import importer
 
     file_name = request.session.get(_session_key(token), "roster.xlsx")
@@ -354,7 +341,7 @@ def import_preview(request, token: str):
 @require_POST
 def import_confirm(request, token: str):
     user = request.user
-    _require_somewhere(user, Action.PEOPLE_IMPORT)
+    require_somewhere(user, Action.PEOPLE_IMPORT)
     from . import importer
 
     file_name = request.session.get(_session_key(token), "roster.xlsx")

@@ -9,13 +9,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from dangjian.core.errors import ConcurrentEdit, DomainError, PermissionDenied
 from dangjian.core.forms import add_domain_error
+from dangjian.core.http import DOCX, XLSX, download, require_somewhere
 from dangjian.core.permissions import Action
 from dangjian.core.scoping import can, today
 from dangjian.organizations.choices import OrgUnitKind
@@ -40,19 +40,6 @@ from .guidance import next_due
 from .services import RuleViolation
 
 PAGE_SIZE = 50
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def _require_somewhere(user, action: str) -> None:
-    if not can(user, action):
-        raise DjangoPermissionDenied
-
-
-def _download(data: bytes, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    return response
 
 
 def _show(form, exc: DomainError) -> list[dict]:
@@ -71,7 +58,7 @@ def _exceptable(violations: list[dict]) -> bool:
 @login_required
 def case_list(request):
     user = request.user
-    _require_somewhere(user, Action.RECRUITMENT_VIEW)
+    require_somewhere(user, Action.RECRUITMENT_VIEW)
     form = CaseFilterForm(request.GET or None, units=units_visible_to(user, Action.RECRUITMENT_VIEW).exclude(
         kind=OrgUnitKind.GROUP))
     page = Paginator(selectors.case_list(user, **form.filters()), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -127,7 +114,7 @@ def _openable_people(user):
 @login_required
 def case_open(request):
     user = request.user
-    _require_somewhere(user, Action.RECRUITMENT_MANAGE)
+    require_somewhere(user, Action.RECRUITMENT_MANAGE)
     initial = {"person": request.GET.get("person")} if request.GET.get("person") else None
     form = OpenCaseForm(request.POST or None, initial=initial, people=_openable_people(user),
                         can_except=can(user, Action.RECRUITMENT_APPROVE))
@@ -305,7 +292,7 @@ def political_review(request, pk: int):
 @login_required
 def dashboard(request):
     user = request.user
-    _require_somewhere(user, Action.RECRUITMENT_VIEW)
+    require_somewhere(user, Action.RECRUITMENT_VIEW)
     year = _year(request)
     return render(request, "recruitment/dashboard.html", {
         "funnel": selectors.funnel(user, year=year),
@@ -336,13 +323,13 @@ def _year(request) -> int:
 @login_required
 def funnel_export(request):
     user = request.user
-    _require_somewhere(user, Action.RECRUITMENT_VIEW)
+    require_somewhere(user, Action.RECRUITMENT_VIEW)
     from . import documents
 
     year = _year(request)
     data = selectors.funnel(user, year=year)
     services.record_export(actor=user, what=f"发展党员漏斗 {year}", count=len(data["rows"]))
-    return _download(documents.funnel_xlsx(data, year), f"发展党员统计-{year}.xlsx", XLSX)
+    return download(documents.funnel_xlsx(data, year), f"发展党员统计-{year}.xlsx", XLSX)
 
 
 @login_required
@@ -355,19 +342,19 @@ def record_docx(request, pk: int):
     data = documents.record_docx(overview)
     services.record_export(actor=user, what=f"发展党员全程纪实 {case.person.name}", count=1, unit=case.person.unit,
                            target=case)
-    return _download(data, f"发展党员全程纪实-{case.person.name}.docx", DOCX)
+    return download(data, f"发展党员全程纪实-{case.person.name}.docx", DOCX)
 
 
 @login_required
 def ledger_docx(request):
     user = request.user
-    _require_somewhere(user, Action.RECRUITMENT_VIEW)
+    require_somewhere(user, Action.RECRUITMENT_VIEW)
     from . import documents
 
     year = _year(request)
     rows = selectors.ledger_rows(user, year)
     services.record_export(actor=user, what=f"发展党员工作台账 {year}", count=len(rows))
-    return _download(documents.ledger_docx(rows, year), f"发展党员工作台账-{year}.docx", DOCX)
+    return download(documents.ledger_docx(rows, year), f"发展党员工作台账-{year}.docx", DOCX)
 
 
 # ---------------------------------------------------------------- legacy audit
@@ -376,7 +363,7 @@ def ledger_docx(request):
 @login_required
 def legacy_audit(request):
     user = request.user
-    _require_somewhere(user, Action.RECRUITMENT_VIEW)
+    require_somewhere(user, Action.RECRUITMENT_VIEW)
     from . import legacy
 
     form = LegacyUploadForm(request.POST or None, request.FILES or None)
@@ -405,16 +392,16 @@ def legacy_audit(request):
 
 @login_required
 def legacy_template(request):
-    _require_somewhere(request.user, Action.RECRUITMENT_VIEW)
+    require_somewhere(request.user, Action.RECRUITMENT_VIEW)
     from . import legacy
 
-    return _download(legacy.legacy_template(), "发展党员档案审查模板.xlsx", XLSX)
+    return download(legacy.legacy_template(), "发展党员档案审查模板.xlsx", XLSX)
 
 
 @login_required
 def legacy_sample(request):
-    _require_somewhere(request.user, Action.RECRUITMENT_VIEW)
+    require_somewhere(request.user, Action.RECRUITMENT_VIEW)
     from pathlib import Path
 
     data = (Path(__file__).parent / "fixtures" / "legacy_sample.json").read_bytes()
-    return _download(data, "legacy_sample.json", "application/json")
+    return download(data, "legacy_sample.json", "application/json")

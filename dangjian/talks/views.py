@@ -7,16 +7,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dangjian.core.errors import ConcurrentEdit, DomainError, PermissionDenied
 from dangjian.core.forms import add_domain_error
+from dangjian.core.http import DOCX, download, query_without_page, require_somewhere
 from dangjian.core.permissions import Action
 from dangjian.core.scoping import can
 from dangjian.organizations.choices import OrgUnitKind
@@ -26,13 +25,6 @@ from . import selectors, services
 from .forms import DeleteForm, TalkFilterForm, TalkForm, YearUnitForm
 
 PAGE_SIZE = 50
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def _require_somewhere(user, action: str) -> None:
-    """403 for a page the user may not open anywhere (objects out of scope are 404 instead)."""
-    if not can(user, action):
-        raise DjangoPermissionDenied
 
 
 def _units(user, action: str, *, plan_units_only: bool = False):
@@ -50,22 +42,16 @@ def _managed_talk(user, pk):
     return talk
 
 
-def _query_without_page(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 # ---------------------------------------------------------------- list and detail
 
 
 @login_required
 def talk_list(request):
     user = request.user
-    _require_somewhere(user, Action.TALKS_VIEW)
+    require_somewhere(user, Action.TALKS_VIEW)
     form = TalkFilterForm(request.GET or None, units=_units(user, Action.TALKS_VIEW))
     page = Paginator(selectors.talk_list(user, **form.filters()), PAGE_SIZE).get_page(request.GET.get("page"))
-    query = _query_without_page(request)
+    query = query_without_page(request)
     context = {
         "form": form,
         "page": page,
@@ -112,10 +98,8 @@ def talk_word(request, pk: int):
         contents = services.read_talk_summary(actor=user, talk=talk, channel="word")
     except PermissionDenied:
         raise DjangoPermissionDenied
-    response = HttpResponse(talk_record_docx(talk, contents), content_type=DOCX)
     name = f"谈心谈话记录-{talk.held_on:%Y%m%d}-{talk.counterpart.name}.docx"
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
-    return response
+    return download(talk_record_docx(talk, contents), name, DOCX)
 
 
 # ---------------------------------------------------------------- record, edit, delete
@@ -147,7 +131,7 @@ def _prefill(request) -> dict:
 @login_required
 def talk_create(request):
     user = request.user
-    _require_somewhere(user, Action.TALKS_MANAGE)
+    require_somewhere(user, Action.TALKS_MANAGE)
     form = _form(user, request.POST or None, initial=_prefill(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -211,7 +195,7 @@ def talk_delete(request, pk: int):
 @login_required
 def coverage(request):
     user = request.user
-    _require_somewhere(user, Action.TALKS_VIEW)
+    require_somewhere(user, Action.TALKS_VIEW)
     form = YearUnitForm(request.GET or None, units=_units(user, Action.TALKS_VIEW, plan_units_only=True))
     year, unit = form.values()
     rows = selectors.talk_coverage(user, year=year, unit=unit)
@@ -228,11 +212,11 @@ def coverage(request):
 @login_required
 def plan(request):
     user = request.user
-    _require_somewhere(user, Action.TALKS_VIEW)
+    require_somewhere(user, Action.TALKS_VIEW)
     managed = _units(user, Action.TALKS_MANAGE, plan_units_only=True)
     sync_form = YearUnitForm(request.POST or None, units=managed, unit_required=True, prefix="sync")
     if request.method == "POST":
-        _require_somewhere(user, Action.TALKS_MANAGE)
+        require_somewhere(user, Action.TALKS_MANAGE)
         if sync_form.is_valid():
             year, unit = sync_form.cleaned_data["year"], sync_form.cleaned_data["unit"]
             try:
